@@ -12,7 +12,12 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = SaltstreamCommand.VersionProvider.class,
         description = "Online SALT representation learning on Apache Flink, fed by Kafka.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {
+            CommandLine.HelpCommand.class,
+            IngestCommand.class,
+            KafkaCommand.class,
+            ConsumeCommand.class,
+        })
 public final class SaltstreamCommand implements Runnable {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
