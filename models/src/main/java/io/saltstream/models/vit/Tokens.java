@@ -47,10 +47,14 @@ public final class Tokens {
                             + indexShape);
         }
         // [1, N, D] -> [B, N, D]: torch.gather needs equal sizes outside the gathered axis.
-        NDArray source =
-                tokenShape.get(0) == batch
-                        ? tokens
-                        : tokens.broadcast(new Shape(batch, tokenShape.get(1), dim));
+        NDArray source = tokens;
+        if (tokenShape.get(0) != batch) {
+            source = tokens.broadcast(new Shape(batch, tokenShape.get(1), dim));
+            // A new array joins the manager of its first operand. When the tokens are a long-lived
+            // table (the predictor's positions), keep the per-call arrays with the indices, whose
+            // manager the caller closes after the step.
+            source.attach(indices.getManager());
+        }
         NDArray index = indices;
         if (index.getDataType() != DataType.INT64) {
             index = index.toType(DataType.INT64, false);
@@ -60,6 +64,8 @@ public final class Tokens {
         }
         // [B, K] -> [B, K, 1] -> [B, K, D]: the same token index for every channel.
         index = index.expandDims(2).broadcast(new Shape(batch, count, dim));
-        return source.gather(index, 1);
+        NDArray gathered = source.gather(index, 1);
+        gathered.attach(indices.getManager());
+        return gathered;
     }
 }

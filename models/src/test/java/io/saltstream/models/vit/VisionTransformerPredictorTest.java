@@ -63,6 +63,33 @@ class VisionTransformerPredictorTest {
     }
 
     @Test
+    void forwardLeavesNoArraysWithParameters() {
+        // The position table lives with the parameters; per-call arrays must go with the inputs,
+        // so closing the caller's manager after a step frees them.
+        VisionTransformerPredictor predictor = predictor(VisionTransformerTest.videoConfig(1), 3);
+        predictor.forward(
+                store,
+                new NDList(
+                        manager.randomNormal(new Shape(2, 5, 16)),
+                        manager.create(new long[][] {{0, 1, 2, 3, 4}, {3, 4, 5, 6, 7}}),
+                        manager.create(new long[][] {{5, 6, 7}, {0, 1, 2}})),
+                false);
+        int parameterArrays = manager.getManagedArrays().size();
+
+        for (int call = 0; call < 3; call++) {
+            try (NDManager step = manager.newSubManager()) {
+                NDArray context = step.randomNormal(new Shape(2, 5, 16));
+                NDArray contextIndices =
+                        step.create(new long[][] {{0, 1, 2, 3, 4}, {3, 4, 5, 6, 7}});
+                NDArray targetIndices = step.create(new long[][] {{5, 6, 7}, {0, 1, 2}});
+                predictor.forward(store, new NDList(context, contextIndices, targetIndices), false);
+            }
+        }
+
+        assertThat(manager.getManagedArrays()).hasSize(parameterArrays);
+    }
+
+    @Test
     void predictionsDependOnTargetPosition() {
         // The same context with the same mask token must give different predictions at
         // different target positions: only the position embedding distinguishes them.
