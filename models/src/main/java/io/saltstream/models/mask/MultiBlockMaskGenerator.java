@@ -43,9 +43,9 @@ import org.slf4j.LoggerFactory;
  * NDList indices = batch.toNDArrays(manager);  // contextIndices [B, K], targetIndices [B, M]
  * }</pre>
  *
- * <p>NOTE: with {@link MaskConfig#videoDefaults()} the union of 8 small and 2 large blocks leaves
- * only a few per cent of the tokens as context. V-JEPA instead uses each config as a separate mask
- * pair; {@link #generatePerConfig(int, long)} gives those pairs.
+ * <p>With {@link MaskConfig#videoDefaults()} the union of 8 small and 2 large blocks leaves only a
+ * few per cent of the tokens as context. V-JEPA instead uses each config as a separate mask pair,
+ * and so does the SALT trainer: {@link #generatePerConfig(int, long)} gives those pairs.
  */
 public final class MultiBlockMaskGenerator {
 

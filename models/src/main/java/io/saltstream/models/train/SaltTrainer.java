@@ -262,10 +262,12 @@ public final class SaltTrainer implements AutoCloseable {
         SaltPhase stepPhase = models.getPhase();
         double learningRate = learningRateSchedule.valueAt(phaseStep) * learningRateScale;
         double weightDecay = weightDecaySchedule.valueAt(phaseStep);
-        MaskBatch masks = maskGenerator.generate(batchSize, step);
+        // One (context, target) pair per mask config, as in V-JEPA: the union of 8 small and 2
+        // large video blocks would leave only about 4 % of the tokens as context.
+        List<MaskBatch> maskPairs = maskGenerator.generatePerConfig(batchSize, step);
         Outcome outcome;
         try {
-            outcome = trainOnBatch(batch, masks, learningRate, weightDecay);
+            outcome = trainOnBatch(batch, maskPairs, learningRate, weightDecay);
         } finally {
             // Also after an exception, so the next step does not add to stale gradients.
             zeroGradients();
@@ -319,28 +321,38 @@ public final class SaltTrainer implements AutoCloseable {
     private record Outcome(double loss, double gradientNorm, boolean applied) {}
 
     /**
-     * Runs the forward and backward passes and the update of one step. Gradients are left for the
-     * caller to zero.
+     * Runs the forward and backward passes and the update of one step. The loss is the mean of the
+     * losses of the mask pairs. Gradients are left for the caller to zero.
      */
     private Outcome trainOnBatch(
-            NDArray batch, MaskBatch masks, double learningRate, double weightDecay) {
+            NDArray batch, List<MaskBatch> maskPairs, double learningRate, double weightDecay) {
         try (NDManager scope = root.newSubManager();
                 NDScope stepArrays = new NDScope()) {
             stepArrays.suppressNotUsedWarning();
             NDArray input = EncoderInference.attachInput(batch, scope);
-            NDList indices = masks.toNDArrays(scope);
-            NDArray contextIndices = indices.get(0);
-            NDArray targetIndices = indices.get(1);
+            List<NDList> indexPairs = new ArrayList<>(maskPairs.size());
+            for (MaskBatch masks : maskPairs) {
+                indexPairs.add(masks.toNDArrays(scope));
+            }
             ParameterStore parameters = new ParameterStore(scope, false);
-            NDArray targets;
+            NDArray targetsOfAllTokens;
             try (NoGradientScope ignored = NoGradientScope.open()) {
-                targets = computeTargets(parameters, input, targetIndices);
+                targetsOfAllTokens = computeTargets(parameters, input);
             }
             double loss;
             // The only GradientCollector of this JVM; closed before any parameter changes.
             try (GradientCollector collector = root.getEngine().newGradientCollector()) {
-                NDArray lossArray =
-                        computeLoss(parameters, input, contextIndices, targetIndices, targets);
+                NDArray lossArray = null;
+                for (NDList indices : indexPairs) {
+                    NDArray contextIndices = indices.get(0);
+                    NDArray targetIndices = indices.get(1);
+                    // [B, N, P or D] -> [B, M, P or D]
+                    NDArray targets = Tokens.gather(targetsOfAllTokens, targetIndices);
+                    NDArray pairLoss =
+                            computeLoss(parameters, input, contextIndices, targetIndices, targets);
+                    lossArray = lossArray == null ? pairLoss : lossArray.add(pairLoss);
+                }
+                lossArray = lossArray.div((float) indexPairs.size());
                 loss = lossArray.getFloat();
                 if (Double.isFinite(loss)) {
                     collector.backward(lossArray);
@@ -360,23 +372,22 @@ public final class SaltTrainer implements AutoCloseable {
         }
     }
 
-    /** Stage 1: normalised pixels of the target patches. Stage 2: normalised teacher tokens. */
-    private NDArray computeTargets(
-            ParameterStore parameters, NDArray input, NDArray targetIndices) {
+    /**
+     * Computes the targets of every token, before any mask: Stage 1 the per-patch normalised pixels
+     * [B, N, P], Stage 2 the frozen teacher's tokens [B, N, D], each normalised over D without gain
+     * or shift. Both are per-token, so gathering afterwards equals gathering first.
+     */
+    private NDArray computeTargets(ParameterStore parameters, NDArray input) {
         VisionTransformerConfig encoderConfig = config.getModelConfig().getEncoder();
         if (models.getPhase() == SaltPhase.TEACHER) {
-            // [B, N, P] -> [B, M, P]
-            NDArray pixels = PixelDecoder.normalizedPixelTargets(input, encoderConfig);
-            return Tokens.gather(pixels, targetIndices);
+            return PixelDecoder.normalizedPixelTargets(input, encoderConfig);
         }
         NDArray teacherTokens =
                 models.getFrozenTeacher()
                         .forward(parameters, new NDList(input), false)
                         .singletonOrThrow();
-        // [B, N, D] -> [B, M, D], then LayerNorm over D without gain or shift
-        NDArray selected = Tokens.gather(teacherTokens, targetIndices);
-        NDArray mean = selected.mean(new int[] {2}, true);
-        NDArray centred = selected.sub(mean);
+        NDArray mean = teacherTokens.mean(new int[] {2}, true);
+        NDArray centred = teacherTokens.sub(mean);
         NDArray variance = centred.square().mean(new int[] {2}, true);
         return centred.div(variance.add((float) TARGET_NORM_EPSILON).sqrt());
     }
