@@ -1,5 +1,7 @@
 package io.saltstream.pipeline.cli;
 
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -17,6 +19,10 @@ import picocli.CommandLine.Command;
             IngestCommand.class,
             KafkaCommand.class,
             ConsumeCommand.class,
+            FitCommand.class,
+            TrainCommand.class,
+            EncodeCommand.class,
+            DemoCommand.class
         })
 public final class SaltstreamCommand implements Runnable {
 
@@ -36,7 +42,18 @@ public final class SaltstreamCommand implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(newCommandLine().execute(args));
+        int exitCode = newCommandLine().execute(args);
+        // Inside a Flink cluster (application mode, 'flink run') the JVM belongs to Flink: exiting
+        // would stop the JobManager, so a successful command just returns.
+        if (exitCode == 0 && runsInFlinkCluster()) {
+            return;
+        }
+        System.exit(exitCode);
+    }
+
+    private static boolean runsInFlinkCluster() {
+        return !(StreamExecutionEnvironment.getExecutionEnvironment()
+                instanceof LocalStreamEnvironment);
     }
 
     /** Reads the version from the jar manifest, or "development" when run from classes. */

@@ -9,11 +9,12 @@ public final class QualityOptions {
     public static final ConfigOption<Integer> RESERVOIR_SIZE =
             ConfigOptions.key("quality.reservoir-size")
                     .intType()
-                    .defaultValue(1024)
+                    .defaultValue(256)
                     .withDescription(
-                            "Clips kept in a uniform reservoir sample for RankMe and kNN accuracy."
-                                    + " RankMe needs at least as many clips as the embedding"
-                                    + " width.");
+                            "Held-out clips kept in a uniform reservoir sample for RankMe, LiDAR"
+                                    + " and kNN accuracy. The reservoir is operator state, so it"
+                                    + " adds its clips to every checkpoint (256 video-64 clips"
+                                    + " are about 200 MB).");
 
     public static final ConfigOption<Integer> LIDAR_CLASSES =
             ConfigOptions.key("quality.lidar-classes")
