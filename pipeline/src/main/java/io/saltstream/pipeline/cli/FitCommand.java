@@ -288,10 +288,11 @@ public final class FitCommand implements Callable<Integer> {
         Instant startedAt = Instant.now();
         try {
             return fit(started, startedAt);
-        } catch (IOException | UncheckedIOException e) {
-            LOG.debug("saltstream fit failed", e);
-            return fail(e.getMessage());
-        } catch (IllegalArgumentException | IllegalStateException e) {
+        } catch (IOException
+                | UncheckedIOException
+                | IllegalArgumentException
+                | IllegalStateException e) {
+            // The message names the file, value or state; the stack trace is for debugging only.
             LOG.debug("saltstream fit failed", e);
             return fail(e.getMessage());
         }

@@ -10,7 +10,7 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Writes small gzip-compressed IDX files in the Fashion-MNIST layout for tests: 28x28 grey images
- * of 10 classes, where class c is a bright horizontal bar at rows 2c + 4 to 2c + 6 on a dark, noisy
+ * of 10 classes. Class c is a bright horizontal bar at rows 2c + 4 to 2c + 6 on a dark, noisy
  * background, so a classifier on raw pixels separates the classes.
  */
 public final class IdxTestFiles {

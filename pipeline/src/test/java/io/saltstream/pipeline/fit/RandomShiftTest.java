@@ -8,7 +8,7 @@ import org.junit.jupiter.api.Test;
 
 class RandomShiftTest {
 
-    /** A [C, H, W] sample whose value encodes its position: 100·c + 10·y + x. */
+    /** Returns a [C, H, W] sample whose values encode their position: 100·c + 10·y + x. */
     private static float[] positions(int channels, int height, int width) {
         float[] values = new float[channels * height * width];
         for (int c = 0; c < channels; c++) {
