@@ -224,10 +224,14 @@ public final class VideoFrameReader implements Iterator<VideoFrame>, Closeable {
         }
     }
 
-    /** Copies a BGR24 frame row by row; FFmpeg pads rows to its stride. */
+    /**
+     * Copies a BGR24 frame row by row; FFmpeg pads rows to its stride. The grabber is set to BGR24,
+     * so the channel count JavaCV reports is not checked: it derives it from the padded stride (an
+     * 8-pixel-wide frame with a 192-byte stride reports 24 channels).
+     */
     private BufferedImage toBufferedImage(Frame frame, long index) throws VideoDecodeException {
         if (frame.image == null
-                || frame.imageChannels != 3
+                || frame.imageStride < width * 3
                 || frame.imageDepth != Frame.DEPTH_UBYTE
                 || frame.imageWidth != width
                 || frame.imageHeight != height) {

@@ -114,6 +114,20 @@ class VideoFrameReaderTest {
     }
 
     @Test
+    void sizeWithPaddedRowsDecodes() throws IOException {
+        // FFmpeg pads the rows of an 8-pixel-wide BGR frame beyond 24 bytes.
+        Path vtest = video("examples/data/vtest.avi");
+
+        try (VideoFrameReader reader =
+                VideoFrameReader.builder().setFile(vtest).optSize(8, 8).optMaxFrames(2).build()) {
+            List<VideoFrame> frames = readAll(reader);
+            assertThat(frames).hasSize(2);
+            assertThat(frames.get(0).width()).isEqualTo(8);
+            assertThat(frames.get(0).toRgbBytes()).hasSize(8 * 8 * 3);
+        }
+    }
+
+    @Test
     void megamindTimestampsStayIncreasing() throws IOException {
         Path megamind = video("examples/data/Megamind.avi");
 
