@@ -142,8 +142,8 @@ final class TrainCommand implements Callable<Integer> {
         try {
             JobExecutionResult result = body.run(env);
             if (!result.isJobExecutionResult()) {
-                // A cluster in application or detached mode returns as soon as the job is
-                // submitted; the job runs on, so there is no runtime to report.
+                // In application or detached mode, execute() returns once the job is submitted.
+                // The job keeps running on the cluster, so there is no runtime to report yet.
                 out.printf("job '%s' submitted with id %s%n", jobName, result.getJobID());
             } else {
                 out.printf(
