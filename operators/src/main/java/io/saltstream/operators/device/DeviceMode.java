@@ -6,7 +6,7 @@ import java.util.Locale;
 public enum DeviceMode {
 
     /**
-     * The GPU that Flink assigned to the subtask when there is one and the DJL engine sees GPUs;
+     * The GPU that Flink assigned to the subtask when there is one and the DJL engine detects GPUs;
      * otherwise the CPU.
      */
     AUTO,

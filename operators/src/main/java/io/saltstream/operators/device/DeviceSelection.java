@@ -25,10 +25,11 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@link DeviceMode#CPU}: the CPU, without looking at GPUs.
- *   <li>{@link DeviceMode#GPU}: the assigned GPU. No assigned GPU, or an engine that sees no GPU (a
- *       CPU-only PyTorch build), is an {@link IllegalStateException} that says what to configure.
- *   <li>{@link DeviceMode#AUTO}: the assigned GPU when the engine sees GPUs, otherwise the CPU. A
- *       GPU the engine sees but Flink did not assign is not used, so that subtasks sharing a
+ *   <li>{@link DeviceMode#GPU}: the assigned GPU. No assigned GPU, or an engine that detects no GPU
+ *       (a CPU-only PyTorch build), is an {@link IllegalStateException} that says what to
+ *       configure.
+ *   <li>{@link DeviceMode#AUTO}: the assigned GPU when the engine detects GPUs, otherwise the CPU.
+ *       A GPU the engine detects but Flink did not assign is not used, so that subtasks sharing a
  *       machine do not all pile onto GPU 0.
  * </ul>
  *
@@ -61,7 +62,7 @@ public final class DeviceSelection {
 
     /**
      * Selects the device of a subtask from the GPUs Flink assigned to it and the GPUs the default
-     * DJL engine sees, and logs the choice at INFO.
+     * DJL engine detects, and logs the choice at INFO.
      *
      * @param mode the device option
      * @param key the option key, for messages, for example {@code train.device}
@@ -89,8 +90,8 @@ public final class DeviceSelection {
      * @param mode the device option
      * @param key the option key, for messages
      * @param gpus the GPU resources Flink assigned to the subtask; may be empty
-     * @param engineGpuCount the number of GPUs the DJL engine sees; called only when a GPU could be
-     *     used, because asking the engine loads its native library
+     * @param engineGpuCount the number of GPUs the DJL engine detects; called only when a GPU could
+     *     be used, because asking the engine loads its native library
      * @return the device
      * @throws IllegalStateException if a GPU is required or assigned but cannot be used
      * @throws IllegalArgumentException if a GPU resource has an invalid index
@@ -125,14 +126,14 @@ public final class DeviceSelection {
                         key
                                 + " = gpu and Flink assigned GPU "
                                 + index
-                                + ", but the DJL engine sees no GPU: put a CUDA build of the"
+                                + ", but the DJL engine detects no GPU: put a CUDA build of the"
                                 + " PyTorch native library (pytorch-native-cu*) on the task"
                                 + " managers and check the CUDA driver, or set "
                                 + key
                                 + " to cpu");
             }
             LOG.warn(
-                    "{} = auto: Flink assigned GPU {} but the DJL engine sees no GPU (a CPU-only"
+                    "{} = auto: Flink assigned GPU {} but the DJL engine detects no GPU (a CPU-only"
                             + " PyTorch build?), so this subtask runs on the CPU",
                     key,
                     index);
@@ -145,7 +146,7 @@ public final class DeviceSelection {
                             + mode
                             + ": Flink assigned GPU "
                             + index
-                            + " but the DJL engine sees only "
+                            + " but the DJL engine detects only "
                             + visible
                             + " GPU(s), indices 0 to "
                             + (visible - 1)

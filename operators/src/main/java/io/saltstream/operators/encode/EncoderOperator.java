@@ -74,9 +74,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Before the first snapshot</b> clips wait in the buffer, unless {@code
  * encoder.initial-snapshot} names an encoder-only checkpoint file to load in {@code open()}. Its
  * version is the file name without {@code .ckpt}, its step the one written in the checkpoint. When
- * more than {@code encoder.max-buffered-clips} clips wait, one WARN says so and buffering goes on:
- * clips are never dropped for want of a model. The buffer is kept in memory and in checkpoints, so
- * that limit is a memory alarm, not a bound.
+ * more than {@code encoder.max-buffered-clips} clips wait, one WARN reports it and buffering goes
+ * on: clips are never dropped for want of a model. The buffer is kept in memory and in checkpoints,
+ * so that limit is a memory alarm, not a bound.
  *
  * <p><b>Micro-batches.</b> With a model loaded, the waiting clips are encoded as soon as {@code
  * encoder.batch-size} of them wait, or when the oldest has waited {@code encoder.max-delay} in

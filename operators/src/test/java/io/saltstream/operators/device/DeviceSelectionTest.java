@@ -125,7 +125,7 @@ class DeviceSelectionTest {
                                         List.of(GpuResource.index("0")),
                                         engineGpus(0)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("Flink assigned GPU 0, but the DJL engine sees no GPU")
+                .hasMessageContaining("Flink assigned GPU 0, but the DJL engine detects no GPU")
                 .hasMessageContaining("pytorch-native-cu");
     }
 
@@ -139,7 +139,8 @@ class DeviceSelectionTest {
                                         List.of(GpuResource.index("2")),
                                         engineGpus(1)))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("Flink assigned GPU 2 but the DJL engine sees only 1 GPU(s)")
+                .hasMessageContaining(
+                        "Flink assigned GPU 2 but the DJL engine detects only 1 GPU(s)")
                 .hasMessageContaining("CUDA_VISIBLE_DEVICES");
     }
 

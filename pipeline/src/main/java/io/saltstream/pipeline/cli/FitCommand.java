@@ -705,7 +705,7 @@ public final class FitCommand implements Callable<Integer> {
         }
     }
 
-    /** Loads the engine only for {@code --device gpu}, to check that it sees a GPU. */
+    /** Loads the engine only for {@code --device gpu}, to check that it detects a GPU. */
     private void validateDevice() {
         if (device == DeviceOption.GPU && Engine.getInstance().getGpuCount() == 0) {
             throw invalid(

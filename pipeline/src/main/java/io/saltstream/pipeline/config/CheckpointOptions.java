@@ -10,7 +10,7 @@ public final class CheckpointOptions {
 
     /** Consistency of checkpoints. */
     public enum Mode {
-        /** Aligned barriers: after a restore every record affects the state exactly once. */
+        /** Aligned barriers, so after a restore each record is reflected in the state once. */
         EXACTLY_ONCE,
         /** Barriers are not aligned: after a restore some records may affect the state twice. */
         AT_LEAST_ONCE;

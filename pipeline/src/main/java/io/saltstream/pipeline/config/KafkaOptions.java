@@ -25,7 +25,7 @@ public final class KafkaOptions {
         }
     }
 
-    /** Which records of the frames topic the consumer sees (Kafka's {@code isolation.level}). */
+    /** Isolation level of the frames consumer (Kafka's {@code isolation.level}). */
     public enum IsolationLevel {
         /** Only records of committed transactions, and non-transactional records. */
         READ_COMMITTED,
